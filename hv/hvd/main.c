@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -207,6 +208,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	/* every domain holds a few descriptors here (memory, vCPU channels):
+	 * allow as many as the hard limit permits */
+	struct rlimit nofile;
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	h->base = event_base_new();
 	if (!h->base) {

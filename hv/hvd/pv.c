@@ -318,8 +318,15 @@ int runner_launch(struct hvd *h, struct domain *d, int elf_fd, char *err, size_t
 		posix_spawn_file_actions_adddup2(&fa, fileno(h->log), 2);
 	else
 		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	/* dup2 to a temporary range first so sources never overlap targets */
-	int tmpbase = 1000;
+	/* dup2 to a range above every source first, so that no source is
+	 * overwritten before it is moved to its final number */
+	int tmpbase = d->memfd > elf_fd ? d->memfd : elf_fd;
+	for (uint32_t i = 0; i < nv; i++)
+		if (theirs[i] > tmpbase)
+			tmpbase = theirs[i];
+	tmpbase += 1;
+	if (tmpbase < XL_HCALL_FD(nv + 2))
+		tmpbase = XL_HCALL_FD(nv + 2);
 	for (uint32_t i = 0; i < nv; i++)
 		posix_spawn_file_actions_adddup2(&fa, theirs[i], tmpbase + (int)i);
 	posix_spawn_file_actions_adddup2(&fa, d->memfd, tmpbase + (int)nv);

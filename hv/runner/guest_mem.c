@@ -21,10 +21,14 @@ int guest_mem_map(int memfd, uint64_t bytes, char *msg, size_t msglen)
 		         strerror(e));
 		return -e;
 	}
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size < bytes) {
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(msg, msglen, "memory: fd %d is not a memory object (memfd)", memfd);
+		return -EINVAL;
+	}
+	if ((uint64_t)st.st_size < bytes) {
 		snprintf(msg, msglen,
-		         "memory: fd %d is not a memory object of at least %" PRIu64 " bytes",
-		         memfd, bytes);
+		         "memory: the memory object holds %" PRIu64 " bytes, fewer than %" PRIu64,
+		         (uint64_t)st.st_size, bytes);
 		return -EINVAL;
 	}
 	void *p = mmap(GUEST_MEM, bytes, PROT_READ | PROT_WRITE | PROT_EXEC,
@@ -71,8 +75,8 @@ int guest_boot_prepare(uint64_t bytes, uint32_t nr_vcpus, const struct elf_image
 	    (top > img->start && top <= img->end)) {
 		snprintf(msg, msglen,
 		         "start info: boot stack top 0x%" PRIx64
-		         " is not 16-byte aligned in (0x%" PRIx64 ",0x%" PRIx64
-		         "] outside the image [0x%" PRIx64 ",0x%" PRIx64 ")",
+		         " must be 16-byte aligned, in (0x%" PRIx64 ",0x%" PRIx64
+		         "] and not in the image [0x%" PRIx64 ",0x%" PRIx64 ")",
 		         top, stack_min, bytes, img->start, img->end);
 		return -EINVAL;
 	}

@@ -3,7 +3,6 @@
 #include "sandbox.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
@@ -39,6 +38,7 @@ static int enter_namespaces(const struct pvrun_config *cfg, char *msg, size_t ms
 static int drop_ids(const struct pvrun_config *cfg, char *msg, size_t msglen)
 {
 	uid_t r, e, s;
+	gid_t gr, ge, gs;
 
 	if (setgroups(0, NULL) < 0)
 		return failed(msg, msglen, "cannot drop supplementary groups");
@@ -46,9 +46,10 @@ static int drop_ids(const struct pvrun_config *cfg, char *msg, size_t msglen)
 		return failed(msg, msglen, "cannot set the group id");
 	if (setresuid(cfg->uid, cfg->uid, cfg->uid) < 0)
 		return failed(msg, msglen, "cannot set the user id");
-	if (getresuid(&r, &e, &s) < 0 || r != cfg->uid || e != cfg->uid || s != cfg->uid) {
-		snprintf(msg, msglen, "sandbox: the user id did not change to %u",
-		         (unsigned)cfg->uid);
+	if (getresuid(&r, &e, &s) < 0 || r != cfg->uid || e != cfg->uid || s != cfg->uid ||
+	    getresgid(&gr, &ge, &gs) < 0 || gr != cfg->gid || ge != cfg->gid || gs != cfg->gid) {
+		snprintf(msg, msglen, "sandbox: the ids did not change to %u:%u",
+		         (unsigned)cfg->uid, (unsigned)cfg->gid);
 		return -EPERM;
 	}
 	return 0;
@@ -60,8 +61,12 @@ int sandbox_confine(const struct pvrun_config *cfg, pid_t parent, char *msg, siz
 
 	if (setrlimit(RLIMIT_CORE, &no_core) < 0)
 		return failed(msg, msglen, "cannot disable core dumps");
-	if (cfg->chroot_dir && (chroot(cfg->chroot_dir) < 0 || chdir("/") < 0))
-		return failed(msg, msglen, "cannot chroot");
+	if (cfg->chroot_dir && (chroot(cfg->chroot_dir) < 0 || chdir("/") < 0)) {
+		int e = errno;
+		snprintf(msg, msglen, "sandbox: cannot chroot to %.160s: %s", cfg->chroot_dir,
+		         strerror(e));
+		return -e;
+	}
 	int rc = enter_namespaces(cfg, msg, msglen);
 	if (rc < 0)
 		return rc;

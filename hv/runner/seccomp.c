@@ -28,7 +28,8 @@ int sandbox_seccomp(uint32_t nr_vcpus, char *msg, size_t msglen)
 	/* libseccomp cannot bound one argument from both sides in a rule:
 	 * one rule per channel descriptor */
 	for (uint32_t v = 0; rc == 0 && v < nr_vcpus; v++) {
-		struct scmp_arg_cmp fd = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)XL_HCALL_FD(v));
+		struct scmp_arg_cmp fd = {
+		    .arg = 0, .op = SCMP_CMP_EQ, .datum_a = (scmp_datum_t)XL_HCALL_FD(v)};
 		rc = rule(ctx, SCMP_SYS(read), 1, &fd);
 		if (rc == 0)
 			rc = rule(ctx, SCMP_SYS(write), 1, &fd);

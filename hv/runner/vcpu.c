@@ -3,24 +3,53 @@
 #include "vcpu.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "pvrun.h"
 
-/* Runner code only runs before GO: a small stack is plenty. */
-#define VCPU_THREAD_STACK (64u << 10)
+/*
+ * vCPU threads are bare clone(2) threads, unknown to libc: created in one
+ * system call each on a stack from .bss (no mmap, no guard mapping, no
+ * thread-start handshake), with the host thread id returned at once. They
+ * share the main thread's TLS, so until they leave for the guest they call
+ * no libc function: only the raw read and exit_group below.
+ */
+#define VCPU_CLONE_FLAGS                                                                           \
+	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM)
+/* Runner code on a vCPU thread runs only until GO: 16 KiB is plenty. */
+#define VCPU_STACK_BYTES (16u << 10)
+
+static uint8_t vcpu_stacks[XL_MAX_VCPUS][VCPU_STACK_BYTES] __attribute__((aligned(64)));
 
 /* Written before the first thread starts, read-only afterwards. */
 static struct vcpu_boot boot;
-static int32_t *boot_tids;
-static int started_fd = -1; /* write end of the "thread runs" pipe */
 /* Set once the filter is in force; no vCPU enters the guest before. */
 static atomic_bool sandboxed;
+
+static long raw_read(int fd, void *buf, size_t len)
+{
+	long ret;
+
+	__asm__ volatile("syscall"
+	                 : "=a"(ret)
+	                 : "0"((long)SYS_read), "D"((long)fd), "S"(buf), "d"(len)
+	                 : "rcx", "r11", "memory");
+	return ret;
+}
+
+static noreturn void raw_exit_group(int status)
+{
+	for (;;)
+		__asm__ volatile("syscall"
+		                 :
+		                 : "a"((long)SYS_exit_group), "D"((long)status)
+		                 : "rcx", "r11", "memory");
+}
 
 static bool in_guest(uint64_t va, uint64_t len)
 {
@@ -29,10 +58,10 @@ static bool in_guest(uint64_t va, uint64_t len)
 }
 
 /* 0 and the start state, or the exit status for a malformed GO. */
-static int go_check(uint32_t id, const struct xl_runner_go *go, ssize_t n, uint64_t *entry,
+static int go_check(uint32_t id, const struct xl_runner_go *go, long n, uint64_t *entry,
                     uint64_t *stack, uint64_t *arg)
 {
-	if (n != (ssize_t)sizeof(*go))
+	if (n != (long)sizeof(*go))
 		return PVRUN_EXIT_GO_SIZE;
 	if (go->kind != XL_RUNNER_GO)
 		return PVRUN_EXIT_GO_KIND;
@@ -66,17 +95,16 @@ noreturn void vcpu_run(uint32_t id)
 		char bytes[sizeof(struct xl_runner_go) + 1];
 	} buf;
 	uint64_t entry, stack, arg;
-	ssize_t n;
+	long n;
 
-	/* only read and exit_group from here: the filter allows nothing else */
 	do
-		n = read(XL_HCALL_FD(id), &buf, sizeof(buf));
-	while (n < 0 && errno == EINTR);
+		n = raw_read(XL_HCALL_FD(id), &buf, sizeof(buf));
+	while (n == -EINTR);
 	if (n <= 0)
-		_exit(PVRUN_EXIT_NO_GO);
+		raw_exit_group(PVRUN_EXIT_NO_GO);
 	int bad = go_check(id, &buf.go, n, &entry, &stack, &arg);
 	if (bad)
-		_exit(bad);
+		raw_exit_group(bad);
 	/* hvd sends GO only after READY; this guards against one that does
 	 * not (a futex would be a system call the filter forbids) */
 	while (!atomic_load_explicit(&sandboxed, memory_order_acquire))
@@ -84,18 +112,9 @@ noreturn void vcpu_run(uint32_t id)
 	vcpu_enter(entry, stack, arg);
 }
 
-static void *vcpu_thread(void *p)
+static int vcpu_thread(void *id)
 {
-	uint32_t id = (uint32_t)(uintptr_t)p;
-
-	boot_tids[id] = (int32_t)gettid();
-	/* The creator waits for this byte and then loads the filter: the
-	 * write is this thread's last call before the allowed read. */
-	ssize_t n;
-	do
-		n = write(started_fd, "", 1);
-	while (n < 0 && errno == EINTR);
-	vcpu_run(id);
+	vcpu_run((uint32_t)(uintptr_t)id);
 }
 
 void vcpus_sandboxed(void)
@@ -105,53 +124,19 @@ void vcpus_sandboxed(void)
 
 int vcpus_create(const struct vcpu_boot *b, int32_t *tids, char *msg, size_t msglen)
 {
-	pthread_attr_t attr;
-	int pipefd[2], rc = 0;
-	uint32_t made = 1;
-
 	boot = *b;
-	boot_tids = tids;
 	tids[0] = (int32_t)gettid();
-	if (boot.nr_vcpus == 1)
-		return 0;
-	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		rc = -errno;
-		snprintf(msg, msglen, "vCPU: cannot make a pipe: %s", strerror(-rc));
-		return rc;
-	}
-	started_fd = pipefd[1];
-	rc = -pthread_attr_init(&attr);
-	if (rc == 0)
-		rc = -pthread_attr_setstacksize(&attr, VCPU_THREAD_STACK);
-	if (rc == 0)
-		rc = -pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	for (; rc == 0 && made < boot.nr_vcpus; made++) {
-		pthread_t t;
-		rc = -pthread_create(&t, &attr, vcpu_thread, (void *)(uintptr_t)made);
-	}
-	pthread_attr_destroy(&attr);
-	if (rc < 0) {
-		/* made counts one past the failed thread */
-		snprintf(msg, msglen, "vCPU: cannot make the thread of vCPU %u: %s", made - 1,
-		         strerror(-rc));
-		made--;
-	}
-	/* wait for every thread that was made, so none is left mid-start */
-	for (uint32_t seen = 1; seen < made;) {
-		char c[XL_MAX_VCPUS];
-		ssize_t n = read(pipefd[0], c, made - seen);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = n < 0 ? -errno : -EPIPE;
-			snprintf(msg, msglen, "vCPU: lost track of the vCPU threads: %s",
-			         strerror(-rc));
-			break;
+	for (uint32_t v = 1; v < boot.nr_vcpus; v++) {
+		int tid = clone(vcpu_thread, vcpu_stacks[v] + VCPU_STACK_BYTES, VCPU_CLONE_FLAGS,
+		                (void *)(uintptr_t)v);
+		if (tid < 0) {
+			int e = errno;
+			/* threads already made die with the process */
+			snprintf(msg, msglen, "vCPU: cannot make the thread of vCPU %u: %s", v,
+			         strerror(e));
+			return -e;
 		}
-		seen += (uint32_t)n;
+		tids[v] = tid;
 	}
-	close(pipefd[0]);
-	close(pipefd[1]);
-	started_fd = -1;
-	return rc;
+	return 0;
 }

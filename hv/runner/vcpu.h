@@ -16,9 +16,9 @@ struct vcpu_boot {
 
 /*
  * Make threads for vCPUs 1..nr_vcpus-1 (the caller is vCPU 0); each blocks
- * reading its channel for GO. Returns once every thread runs, with the host
- * thread ids in tids[0..nr_vcpus-1]; no thread makes a system call other
- * than that read afterwards. 0, or a negative errno and a reason.
+ * reading its channel for GO and makes no other system call before it
+ * (exit_group aside), so the filter may be loaded at once. Fills the host
+ * thread ids in tids[0..nr_vcpus-1]. 0, or a negative errno and a reason.
  */
 int vcpus_create(const struct vcpu_boot *boot, int32_t *tids, char *msg, size_t msglen);
 

@@ -490,6 +490,20 @@ START_TEST(test_bad_arguments_are_reported)
 }
 END_TEST
 
+START_TEST(test_short_memory_is_reported)
+{
+	static const char *const more_than_given[] = {"--domid",     "7",       "--vcpus", "1",
+	                                              "--mem-bytes", "8388608", NULL};
+	struct runner r;
+
+	build_guest(report_code, sizeof(report_code));
+	spawn(&r, &(struct spawn_opts){.args = more_than_given});
+	expect_failed(&r, EINVAL,
+	              "memory: the memory object holds 4194304 bytes, fewer than 8388608");
+	assert_exited(wait_runner(&r), PVRUN_EXIT_FAILED);
+}
+END_TEST
+
 START_TEST(test_unbuilt_domain_is_reported)
 {
 	struct runner r;
@@ -510,14 +524,14 @@ START_TEST(test_bad_boot_stack_is_reported)
 	build_guest(report_code, sizeof(report_code));
 	spawn(&r, &(struct spawn_opts){.nr_vcpus = 1, .boot_stack_top = MEM_BYTES - 8});
 	expect_failed(&r, EINVAL,
-	              "start info: boot stack top 0x3ffff8 is not 16-byte aligned in "
-	              "(0x8000,0x400000] outside the image [0x100000,0x113000)");
+	              "start info: boot stack top 0x3ffff8 must be 16-byte aligned, in "
+	              "(0x8000,0x400000] and not in the image [0x100000,0x113000)");
 	assert_exited(wait_runner(&r), PVRUN_EXIT_FAILED);
 	spawn(&r,
 	      &(struct spawn_opts){.nr_vcpus = 1, .boot_stack_top = XL_GUEST_LOAD_MIN + 0x1000});
 	expect_failed(&r, EINVAL,
-	              "start info: boot stack top 0x101000 is not 16-byte aligned in "
-	              "(0x8000,0x400000] outside the image [0x100000,0x113000)");
+	              "start info: boot stack top 0x101000 must be 16-byte aligned, in "
+	              "(0x8000,0x400000] and not in the image [0x100000,0x113000)");
 	assert_exited(wait_runner(&r), PVRUN_EXIT_FAILED);
 }
 END_TEST
@@ -737,6 +751,7 @@ static Suite *pvrun_suite(void)
 	tcase_set_timeout(fail, 30);
 	tcase_add_test(fail, test_malformed_elf_is_reported);
 	tcase_add_test(fail, test_bad_arguments_are_reported);
+	tcase_add_test(fail, test_short_memory_is_reported);
 	tcase_add_test(fail, test_unbuilt_domain_is_reported);
 	tcase_add_test(fail, test_bad_boot_stack_is_reported);
 	tcase_add_loop_test(fail, test_malformed_go_exits_with_its_code, 0,

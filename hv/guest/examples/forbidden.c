@@ -16,9 +16,9 @@ static long raw_openat(int dirfd, const char *path, int flags)
 	long ret;
 
 	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"((long)SYS_openat), "D"((long)dirfd), "S"(path), "d"((long)flags)
-			 : "rcx", "r11", "memory");
+	                 : "=a"(ret)
+	                 : "a"((long)SYS_openat), "D"((long)dirfd), "S"(path), "d"((long)flags)
+	                 : "rcx", "r11", "memory");
 	return ret;
 }
 

@@ -62,7 +62,7 @@ XLG_PRINTF(3, 4) static bool check(const char *name, bool ok, const char *fmt, .
 static bool check_rc(const char *name, int64_t got, int64_t want)
 {
 	return check(name, got == want, "returned %lld (%s), expected %lld (%s)", (long long)got,
-		     xen_errname(got), (long long)want, xen_errname(want));
+	             xen_errname(got), (long long)want, xen_errname(want));
 }
 
 static bool check_gntst(const char *name, int64_t rc, int16_t status, int16_t want)
@@ -70,7 +70,7 @@ static bool check_gntst(const char *name, int64_t rc, int16_t status, int16_t wa
 	if (rc != 0)
 		return check_rc(name, rc, 0);
 	return check(name, status == want, "status %d (%s), expected %d (%s)", status,
-		     gntst_name(status), want, gntst_name(want));
+	             gntst_name(status), want, gntst_name(want));
 }
 
 static uint64_t va(const void *p)
@@ -99,9 +99,9 @@ static void test_console(void)
 	static const char line[] = "selftest: console_io check\n";
 
 	check_rc("console_write", hypercall_console_io(CONSOLEIO_write, sizeof(line) - 1, line),
-		 sizeof(line) - 1);
+	         sizeof(line) - 1);
 	check_rc("console_write_efault",
-		 hypercall(__HYPERVISOR_console_io, CONSOLEIO_write, 5, 0x10, 0, 0), -XEN_EFAULT);
+	         hypercall(__HYPERVISOR_console_io, CONSOLEIO_write, 5, 0x10, 0, 0), -XEN_EFAULT);
 }
 
 static void test_version(void)
@@ -113,13 +113,12 @@ static void test_version(void)
 		memset(extra, 0xff, sizeof(extra));
 		int64_t rc = hypercall_xen_version(XENVER_extraversion, extra);
 		if (check("xen_extraversion", rc == 0 && memchr(extra, 0, sizeof(extra)),
-			  "returned %lld (%s)%s", (long long)rc, xen_errname(rc),
-			  rc == 0 ? ", not NUL-terminated" : ""))
+		          "returned %lld (%s)%s", (long long)rc, xen_errname(rc),
+		          rc == 0 ? ", not NUL-terminated" : ""))
 			printf("selftest: hypervisor is Xen %lld.%lld%s\n", (long long)(v >> 16),
 			       (long long)(v & 0xffff), extra);
 	}
-	check_rc("xen_version_unknown_enosys", hypercall_xen_version(BAD_SUBOP, NULL),
-		 -XEN_ENOSYS);
+	check_rc("xen_version_unknown_enosys", hypercall_xen_version(BAD_SUBOP, NULL), -XEN_ENOSYS);
 }
 
 static void test_memory(void)
@@ -132,17 +131,17 @@ static void test_memory(void)
 	check("memory_maximum_reservation", max >= cur && max > 0,
 	      "returned %lld, current reservation %lld", (long long)max, (long long)cur);
 	check_rc("memory_reservation_foreign_eperm",
-		 hypercall_memory_op(XENMEM_current_reservation, &dom0), -XEN_EPERM);
+	         hypercall_memory_op(XENMEM_current_reservation, &dom0), -XEN_EPERM);
 	check_rc("memory_op_efault",
-		 hypercall(__HYPERVISOR_memory_op, XENMEM_current_reservation, 0x10, 0, 0, 0),
-		 -XEN_EFAULT);
+	         hypercall(__HYPERVISOR_memory_op, XENMEM_current_reservation, 0x10, 0, 0, 0),
+	         -XEN_EFAULT);
 }
 
 /* ---- event channels --------------------------------------------------- */
 
 struct counter {
-	uint64_t events;      /* handler calls */
-	uint32_t last_vcpu;   /* vCPU the handler last ran on */
+	uint64_t events;    /* handler calls */
+	uint32_t last_vcpu; /* vCPU the handler last ran on */
 };
 
 static void count_event(evtchn_port_t port, void *data)
@@ -165,7 +164,7 @@ static void test_evtchn_unbound(void)
 	int rc = evtchn_alloc_unbound(0, &port);
 
 	if (!check("evtchn_alloc_unbound", rc == 0 && port > 0, "returned %d (%s), port %u", rc,
-		   xen_errname(rc), rc == 0 ? port : 0))
+	           xen_errname(rc), rc == 0 ? port : 0))
 		return;
 	rc = evtchn_status(DOMID_SELF, port, &st);
 	check("evtchn_status_unbound",
@@ -191,25 +190,25 @@ static void test_evtchn_errors(uint64_t mem_end)
 	check_rc("evtchn_send_port0_einval", evtchn_send(0), -XEN_EINVAL);
 	check_rc("evtchn_send_out_of_range_einval", evtchn_send(5000), -XEN_EINVAL);
 	check_rc("evtchn_alloc_unbound_foreign_eperm",
-		 hypercall_event_channel_op(EVTCHNOP_alloc_unbound, &foreign), -XEN_EPERM);
+	         hypercall_event_channel_op(EVTCHNOP_alloc_unbound, &foreign), -XEN_EPERM);
 	check_rc("evtchn_status_foreign_eperm", evtchn_status(0, 1, &st), -XEN_EPERM);
 	check_rc("evtchn_bind_interdomain_no_domain_esrch",
-		 evtchn_bind_interdomain(NO_SUCH_DOMAIN, 1, &port), -XEN_ESRCH);
+	         evtchn_bind_interdomain(NO_SUCH_DOMAIN, 1, &port), -XEN_ESRCH);
 	check_rc("evtchn_bind_ipi_bad_vcpu_enoent", evtchn_bind_ipi(guest_nr_vcpus(), &port),
-		 -XEN_ENOENT);
+	         -XEN_ENOENT);
 	check_rc("evtchn_bind_virq_bad_virq_einval", evtchn_bind_virq(NR_VIRQS, 0, &port),
-		 -XEN_EINVAL);
+	         -XEN_EINVAL);
 	check_rc("evtchn_op_unknown_enosys", hypercall_event_channel_op(BAD_SUBOP, &st),
-		 -XEN_ENOSYS);
+	         -XEN_ENOSYS);
 	check_rc("evtchn_status_efault_low",
-		 hypercall(__HYPERVISOR_event_channel_op, EVTCHNOP_status, 0x10, 0, 0, 0),
-		 -XEN_EFAULT);
+	         hypercall(__HYPERVISOR_event_channel_op, EVTCHNOP_status, 0x10, 0, 0, 0),
+	         -XEN_EFAULT);
 	check_rc("evtchn_alloc_unbound_efault_end",
-		 hypercall(__HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound, mem_end, 0, 0, 0),
-		 -XEN_EFAULT);
+	         hypercall(__HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound, mem_end, 0, 0, 0),
+	         -XEN_EFAULT);
 	check_rc("evtchn_status_efault_straddling_end",
-		 hypercall(__HYPERVISOR_event_channel_op, EVTCHNOP_status, mem_end - 4, 0, 0, 0),
-		 -XEN_EFAULT);
+	         hypercall(__HYPERVISOR_event_channel_op, EVTCHNOP_status, mem_end - 4, 0, 0, 0),
+	         -XEN_EFAULT);
 }
 
 /* An interdomain channel from this domain to itself. */
@@ -226,7 +225,7 @@ static void test_evtchn_loopback(void)
 	}
 	rc = evtchn_bind_interdomain(self, a, &b);
 	if (!check("evtchn_loopback_bind", rc == 0 && b != a && b > 0,
-		   "returned %d (%s), ports %u and %u", rc, xen_errname(rc), a, rc == 0 ? b : 0)) {
+	           "returned %d (%s), ports %u and %u", rc, xen_errname(rc), a, rc == 0 ? b : 0)) {
 		evtchn_close(a);
 		return;
 	}
@@ -235,7 +234,7 @@ static void test_evtchn_loopback(void)
 	rc = evtchn_status(DOMID_SELF, b, &st);
 	check("evtchn_status_interdomain",
 	      rc == 0 && st.status == EVTCHNSTAT_interdomain && st.u.interdomain.dom == self &&
-		      st.u.interdomain.port == a,
+	          st.u.interdomain.port == a,
 	      "returned %d (%s), status %u, remote %u:%u", rc, xen_errname(rc), st.status,
 	      st.u.interdomain.dom, st.u.interdomain.port);
 
@@ -263,8 +262,7 @@ static void test_evtchn_ipi(void)
 	evtchn_port_t port;
 	int rc = evtchn_bind_ipi(0, &port);
 
-	if (!check("evtchn_bind_ipi", rc == 0 && port > 0, "returned %d (%s)", rc,
-		   xen_errname(rc)))
+	if (!check("evtchn_bind_ipi", rc == 0 && port > 0, "returned %d (%s)", rc, xen_errname(rc)))
 		return;
 	rc = evtchn_status(DOMID_SELF, port, &st);
 	check("evtchn_status_ipi", rc == 0 && st.status == EVTCHNSTAT_ipi && st.vcpu == 0,
@@ -278,9 +276,8 @@ static void test_evtchn_ipi(void)
 	rc = evtchn_set_handler(port, count_event, &c);
 	check("evtchn_unmask_delivers_pending",
 	      rc == 0 && count_of(&c) == 1 && !evtchn_is_pending(port) && !evtchn_is_masked(port),
-	      "unmask %d (%s), handler ran %llu times, pending %d, masked %d", rc,
-	      xen_errname(rc), (unsigned long long)count_of(&c), evtchn_is_pending(port),
-	      evtchn_is_masked(port));
+	      "unmask %d (%s), handler ran %llu times, pending %d, masked %d", rc, xen_errname(rc),
+	      (unsigned long long)count_of(&c), evtchn_is_pending(port), evtchn_is_masked(port));
 
 	rc = evtchn_send(port);
 	check("evtchn_ipi_upcall", rc == 0 && count_of(&c) == 2 && c.last_vcpu == 0,
@@ -293,7 +290,8 @@ static void test_evtchn_ipi(void)
 	uint64_t t0 = time_now_ns();
 	rc = sched_poll(&port, 1, t0 + WAIT_LIMIT_NS);
 	uint64_t took = time_now_ns() - t0;
-	check("sched_poll_pending_returns", rc == 0 && evtchn_is_pending(port) && took < WAIT_LIMIT_NS,
+	check("sched_poll_pending_returns",
+	      rc == 0 && evtchn_is_pending(port) && took < WAIT_LIMIT_NS,
 	      "returned %d (%s) after %llu ms, pending %d", rc, xen_errname(rc),
 	      (unsigned long long)(took / MS), evtchn_is_pending(port));
 	rc = evtchn_unmask(port);
@@ -318,7 +316,7 @@ static void test_virq_timer(void)
 	      "returned %d (%s), status %u, virq %u, vcpu %u", rc, xen_errname(rc), st.status,
 	      st.u.virq, st.vcpu);
 	check_rc("evtchn_bind_virq_twice_eexist", evtchn_bind_virq(VIRQ_TIMER, 0, &again),
-		 -XEN_EEXIST);
+	         -XEN_EEXIST);
 
 	uint64_t before = time_timer_events();
 	uint64_t deadline = time_now_ns() + 20 * MS;
@@ -330,8 +328,8 @@ static void test_virq_timer(void)
 		sched_block(); /* past the deadline: the VIRQ may be just behind */
 	uint64_t now = time_now_ns(), seen = time_timer_events() - before;
 	check("timer_block_wakes_with_virq", rc == 0 && seen == 1 && now >= deadline,
-	      "set_timer_op %d (%s), VIRQ_TIMER seen %llu times, woke %lld us %s the deadline",
-	      rc, xen_errname(rc), (unsigned long long)seen,
+	      "set_timer_op %d (%s), VIRQ_TIMER seen %llu times, woke %lld us %s the deadline", rc,
+	      xen_errname(rc), (unsigned long long)seen,
 	      (long long)(now >= deadline ? now - deadline : deadline - now) / 1000,
 	      now >= deadline ? "after" : "before");
 
@@ -368,7 +366,7 @@ static void test_poll_and_sleep(void)
 		fail("sched_poll_timeout", "alloc_unbound: %s", xen_errname(rc));
 	}
 	check_rc("sched_poll_bad_port_einval", sched_poll(&bad, 1, time_now_ns() + 10 * MS),
-		 -XEN_EINVAL);
+	         -XEN_EINVAL);
 	check_rc("sched_op_unknown_enosys", hypercall_sched_op(BAD_SUBOP, NULL), -XEN_ENOSYS);
 
 	uint64_t t0 = time_now_ns();
@@ -414,16 +412,17 @@ static void test_reset(void)
 	uint64_t took = time_now_ns() - t0;
 	check("time_sleep_after_reset",
 	      time_timer_port() > 0 && time_timer_events() > before && took >= 5 * MS &&
-		      took < WAIT_LIMIT_NS,
+	          took < WAIT_LIMIT_NS,
 	      "timer port %u, %llu VIRQs, slept %llu us for 5000", time_timer_port(),
-	      (unsigned long long)(time_timer_events() - before), (unsigned long long)(took / 1000));
+	      (unsigned long long)(time_timer_events() - before),
+	      (unsigned long long)(took / 1000));
 }
 
 /* ---- vCPUs ------------------------------------------------------------- */
 
 struct secondary {
-	uint32_t stage;   /* 1: running, 2: saw the IPI (or gave up), returning */
-	uint32_t id;      /* vcpu_id() as seen on the secondary */
+	uint32_t stage; /* 1: running, 2: saw the IPI (or gave up), returning */
+	uint32_t id;    /* vcpu_id() as seen on the secondary */
 	struct counter ipi;
 };
 
@@ -468,8 +467,7 @@ static void test_vcpus(void)
 	static struct secondary s;
 	evtchn_port_t ipi;
 
-	check_rc("vcpu_op_bad_vcpu_enoent", hypercall_vcpu_op(VCPUOP_is_up, n, NULL),
-		 -XEN_ENOENT);
+	check_rc("vcpu_op_bad_vcpu_enoent", hypercall_vcpu_op(VCPUOP_is_up, n, NULL), -XEN_ENOENT);
 	check_rc("vcpu_is_up_boot_vcpu", vcpu_is_up(0), 1);
 	if (n < 2) {
 		printf("selftest: one vCPU, secondary vCPU checks skipped\n");
@@ -478,7 +476,7 @@ static void test_vcpus(void)
 	check_rc("vcpu_is_up_secondary_offline", vcpu_is_up(1), 0);
 	if (n >= 3)
 		check_rc("vcpu_up_uninitialised_einval", hypercall_vcpu_op(VCPUOP_up, 2, NULL),
-			 -XEN_EINVAL);
+		         -XEN_EINVAL);
 
 	int rc = evtchn_bind_ipi(1, &ipi);
 	if (rc < 0) {
@@ -526,13 +524,13 @@ static void fill(uint8_t *p, uint8_t seed)
 		p[i] = (uint8_t)(seed + i * 7);
 }
 
-static struct gnttab_copy copy_op(xen_pfn_t src, uint16_t src_off, xen_pfn_t dst,
-				  uint16_t dst_off, uint16_t len)
+static struct gnttab_copy copy_op(xen_pfn_t src, uint16_t src_off, xen_pfn_t dst, uint16_t dst_off,
+                                  uint16_t len)
 {
 	return (struct gnttab_copy){
-		.source = {.u.gmfn = src, .domid = DOMID_SELF, .offset = src_off},
-		.dest = {.u.gmfn = dst, .domid = DOMID_SELF, .offset = dst_off},
-		.len = len,
+	    .source = {.u.gmfn = src, .domid = DOMID_SELF, .offset = src_off},
+	    .dest = {.u.gmfn = dst, .domid = DOMID_SELF, .offset = dst_off},
+	    .len = len,
 	};
 }
 
@@ -542,9 +540,9 @@ static void test_gnttab_tables(void)
 	uint32_t nr = ext->nr_gnttab_frames;
 	xen_pfn_t frames[XL_NR_GNTTAB_FRAMES] = {0};
 	struct gnttab_setup_table setup = {
-		.dom = DOMID_SELF,
-		.nr_frames = nr < XL_NR_GNTTAB_FRAMES ? nr : XL_NR_GNTTAB_FRAMES,
-		.frame_list = va(frames),
+	    .dom = DOMID_SELF,
+	    .nr_frames = nr < XL_NR_GNTTAB_FRAMES ? nr : XL_NR_GNTTAB_FRAMES,
+	    .frame_list = va(frames),
 	};
 	int64_t rc = hypercall_grant_table_op(GNTTABOP_setup_table, &setup, 1);
 	bool frames_ok = ext->gnttab_gfn == XL_GFN_GNTTAB;
@@ -563,7 +561,7 @@ static void test_gnttab_tables(void)
 		      "nr_frames %u (start_info says %u), max %u", q.nr_frames, nr,
 		      q.max_nr_frames);
 	check_rc("gnttab_op_unknown_enosys", hypercall_grant_table_op(BAD_SUBOP, &q, 1),
-		 -XEN_ENOSYS);
+	         -XEN_ENOSYS);
 }
 
 static void test_gnttab_copy(void)
@@ -586,8 +584,8 @@ static void test_gnttab_copy(void)
 
 	/* a grant to ourselves, read through its ref */
 	int ref = gnttab_grant_access(self, fa, true);
-	if (check("gnttab_grant_access", ref >= GNTTAB_NR_RESERVED_ENTRIES, "returned %d (%s)",
-		  ref, xen_errname(ref))) {
+	if (check("gnttab_grant_access", ref >= GNTTAB_NR_RESERVED_ENTRIES, "returned %d (%s)", ref,
+	          xen_errname(ref))) {
 		fill(b, 3);
 		op = copy_op(0, 0, fb, 0, XL_PAGE_SIZE);
 		op.source.u.ref = (grant_ref_t)ref;
@@ -640,7 +638,7 @@ static void test_gnttab_copy(void)
 	rc = gnttab_copy(&op, 1);
 	check("gnttab_copy_dom0_gref_refused",
 	      rc == 0 && (op.status == GNTST_general_error || op.status == GNTST_bad_domain ||
-			  op.status == GNTST_bad_gntref || op.status == GNTST_permission_denied),
+	                  op.status == GNTST_bad_gntref || op.status == GNTST_permission_denied),
 	      "returned %lld (%s), status %d (%s)", (long long)rc, xen_errname(rc), op.status,
 	      gntst_name(op.status));
 
@@ -655,8 +653,8 @@ static void test_gnttab_copy(void)
 	check_gntst("gnttab_copy_cross_page", rc, op.status, GNTST_bad_copy_arg);
 
 	struct gnttab_copy batch[2] = {
-		copy_op(fa, 0, fb, 0, 16),
-		copy_op(fa, 0, fb, XL_PAGE_SIZE - 8, 16),
+	    copy_op(fa, 0, fb, 0, 16),
+	    copy_op(fa, 0, fb, XL_PAGE_SIZE - 8, 16),
 	};
 	rc = gnttab_copy(batch, 2);
 	check("gnttab_copy_batch_statuses",
@@ -666,7 +664,7 @@ static void test_gnttab_copy(void)
 	      gntst_name(batch[1].status));
 
 	check_rc("gnttab_copy_efault",
-		 hypercall(__HYPERVISOR_grant_table_op, GNTTABOP_copy, 0x10, 1, 0, 0), -XEN_EFAULT);
+	         hypercall(__HYPERVISOR_grant_table_op, GNTTABOP_copy, 0x10, 1, 0, 0), -XEN_EFAULT);
 }
 
 /* ---- misc -------------------------------------------------------------- */
@@ -683,9 +681,9 @@ static void test_library(void)
 	struct heap_stats before, after;
 
 	snprintf(buf, sizeof(buf), "%5d|%-4u|%05x|%s|%c|%llu|%.2s|%zu", -42, 7u, 0xbeefu, "ok", 'z',
-		 18446744073709551615ull, "abc", (size_t)3);
-	check("format", !strcmp(buf, "  -42|7   |0beef|ok|z|18446744073709551615|ab|3"), "got \"%s\"",
-	      buf);
+	         18446744073709551615ull, "abc", (size_t)3);
+	check("format", !strcmp(buf, "  -42|7   |0beef|ok|z|18446744073709551615|ab|3"),
+	      "got \"%s\"", buf);
 
 	heap_stats(&before);
 	void *p = malloc(100), *q = aligned_alloc(XL_PAGE_SIZE, 3 * XL_PAGE_SIZE);
@@ -706,7 +704,7 @@ static void test_library(void)
 	heap_stats(&after);
 	check("heap_alloc_free",
 	      p && aligned && zeroed && kept && after.nr_used == before.nr_used &&
-		      after.free == before.free,
+	          after.free == before.free,
 	      "malloc %p, page-aligned %d, calloc zeroed %d, realloc kept %d, used %u -> %u, free "
 	      "%zu -> %zu",
 	      p, aligned, zeroed, kept, before.nr_used, after.nr_used, before.free, after.free);

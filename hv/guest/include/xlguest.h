@@ -116,7 +116,7 @@ enum xlg_exit {
 	XLG_EXIT_CHANNEL = 100,  /* the hypercall channel failed: hvd is gone */
 	XLG_EXIT_SHUTDOWN = 101, /* SCHEDOP_shutdown was answered instead of acted on */
 	XLG_EXIT_BOOT = 102,     /* start_info unusable and the crash could not be reported */
-	XLG_EXIT_STACK = 103,    /* a vCPU overran its stack */
+	XLG_EXIT_STACK = 103,    /* a stack overran and its vCPU could not be told */
 };
 
 /* ---- Scheduling and shutdown (sched.c) ----------------------------------- */
@@ -173,8 +173,8 @@ int evtchn_bind_vcpu(evtchn_port_t port, unsigned vcpu);
 int evtchn_close(evtchn_port_t port);
 int evtchn_send(evtchn_port_t port);
 int evtchn_status(domid_t dom, evtchn_port_t port, struct evtchn_status *status);
-/* EVTCHNOP_reset on this domain: closes every port. All handlers are dropped
- * and every port is masked again. */
+/* EVTCHNOP_reset on this domain: closes every port. All handlers are dropped,
+ * every port is masked again, and the library binds its VIRQ_TIMERs anew. */
 int evtchn_reset(void);
 
 /* Registers fn(port, data) for port, then unmasks it (EVTCHNOP_unmask, so an
@@ -209,6 +209,8 @@ int gnttab_end_access(grant_ref_t ref);
 /* GNTTABOP_copy over count ops; each op's status is written back. Returns
  * the hypercall result (0 even when single copies failed). */
 int gnttab_copy(struct gnttab_copy *ops, unsigned count);
+/* GNTTABOP_query_size: 0, the hypercall's error, or -XEN_EINVAL when the
+ * status is not GNTST_okay. */
 int gnttab_query_size(domid_t dom, uint32_t *nr_frames, uint32_t *max_nr_frames);
 /* Entries in this domain's table, and read access to one (NULL if out of
  * range), e.g. to look at GTF_reading. */
@@ -270,11 +272,11 @@ void *aligned_alloc(size_t alignment, size_t size);
 void free(void *p);
 
 struct heap_stats {
-	size_t total;      /* bytes managed */
-	size_t free;       /* bytes in free blocks (headers included) */
-	size_t largest;    /* largest free block */
-	unsigned nr_free;  /* free blocks */
-	unsigned nr_used;  /* live allocations */
+	size_t total;     /* bytes managed */
+	size_t free;      /* bytes in free blocks (headers included) */
+	size_t largest;   /* largest free block */
+	unsigned nr_free; /* free blocks */
+	unsigned nr_used; /* live allocations */
 };
 void heap_stats(struct heap_stats *st);
 
@@ -334,7 +336,10 @@ int vcpu_is_up(unsigned id);
 struct spinlock {
 	uint32_t locked;
 };
-#define SPINLOCK_INIT {0}
+#define SPINLOCK_INIT                                                                              \
+	{                                                                                          \
+		0                                                                                  \
+	}
 
 static inline void spin_lock(struct spinlock *l)
 {

@@ -9,7 +9,7 @@
 
 #define ALIGN 16u
 #define HDR 16u
-#define MIN_BLOCK 32u /* a header and a link, rounded to ALIGN */
+#define MIN_BLOCK 32u          /* a header and a link, rounded to ALIGN */
 #define MAGIC_USED 0x75736564u /* "used" */
 #define MAGIC_FREE 0x66726565u /* "free" */
 

@@ -67,26 +67,23 @@ _Noreturn static void boot_fail(const char *why)
 	char msg[160];
 	int len = snprintf(msg, sizeof(msg), "xlguest: cannot boot: %s\n", why);
 	struct xl_hcall req = {
-		.op = __HYPERVISOR_console_io,
-		.args = {CONSOLEIO_write, (uint64_t)len, (uint64_t)(uintptr_t)msg},
+	    .op = __HYPERVISOR_console_io,
+	    .args = {CONSOLEIO_write, (uint64_t)len, (uint64_t)(uintptr_t)msg},
 	};
 	struct sched_shutdown sd = {.reason = SHUTDOWN_crash};
 
 	hypercall_transport(XL_HCALL_FD(0), &req);
 	req = (struct xl_hcall){
-		.op = __HYPERVISOR_sched_op,
-		.args = {SCHEDOP_shutdown, (uint64_t)(uintptr_t)&sd},
+	    .op = __HYPERVISOR_sched_op,
+	    .args = {SCHEDOP_shutdown, (uint64_t)(uintptr_t)&sd},
 	};
 	hypercall_transport(XL_HCALL_FD(0), &req);
 	sys_exit_group(XLG_EXIT_BOOT);
 }
 
-/* Validates start_info and fills guest; returns NULL or what is wrong. */
-static const char *boot_layout(struct start_info *si)
+/* Checks what the builder and the runner wrote; NULL or what is wrong. */
+static const char *boot_check(const struct start_info *si, const struct xl_start_info_ext *ext)
 {
-	const struct xl_start_info_ext *ext =
-		(const void *)((const char *)si + XL_START_INFO_EXT_OFFSET);
-
 	if ((uintptr_t)si != XL_GUEST_BASE + ((uint64_t)XL_GFN_START_INFO << XL_PAGE_SHIFT))
 		return "start_info is not at its fixed address";
 	if (memcmp(si->magic, XEN_START_INFO_MAGIC, sizeof(XEN_START_INFO_MAGIC)) != 0)
@@ -102,25 +99,39 @@ static const char *boot_layout(struct start_info *si)
 	if (si->nr_pages == 0 || si->nr_pages > (XL_GUEST_MAX_BYTES >> XL_PAGE_SHIFT))
 		return "bad memory size";
 
-	uint64_t mem = si->nr_pages << XL_PAGE_SHIFT;
+	uint64_t pages = si->nr_pages, mem = pages << XL_PAGE_SHIFT;
 	if (si->shared_info & (XL_PAGE_SIZE - 1) || si->shared_info > mem - XL_PAGE_SIZE)
 		return "shared_info outside memory";
-	if (ext->nr_gnttab_frames > mem >> XL_PAGE_SHIFT ||
-	    ext->gnttab_gfn > (mem >> XL_PAGE_SHIFT) - ext->nr_gnttab_frames)
+	if (ext->nr_gnttab_frames > pages || ext->gnttab_gfn > pages - ext->nr_gnttab_frames)
 		return "grant table outside memory";
 	if (ext->boot_stack_top > mem || ext->boot_stack_top & 15)
 		return "bad boot stack";
+	return NULL;
+}
 
+/* Are the pages from XL_GFN_FIRST_FREE up to the image free? Yes unless the
+ * builder put a special frame there. */
+static bool low_pages_free(const struct start_info *si, const struct xl_start_info_ext *ext)
+{
+	return si->shared_info >> XL_PAGE_SHIFT < XL_GFN_FIRST_FREE &&
+	       si->store_mfn < XL_GFN_FIRST_FREE && si->console.domU.mfn < XL_GFN_FIRST_FREE &&
+	       ext->gnttab_gfn + ext->nr_gnttab_frames <= XL_GFN_FIRST_FREE;
+}
+
+/* Decides the heap and vCPU 0's stack and fills guest; NULL or what is wrong. */
+static const char *boot_plan(struct start_info *si, const struct xl_start_info_ext *ext)
+{
 	/* the runner's image_end, or the end of our own bss if it is later */
 	uint64_t image_end = (uint64_t)(uintptr_t)_end - XL_GUEST_BASE;
 	if (ext->image_end > image_end)
 		image_end = ext->image_end;
 	image_end = align_up(image_end, XL_PAGE_SIZE);
 
-	if (ext->boot_stack_top < image_end + BOOT_STACK_RESERVE + XLG_STACK_SIZE + HEAP_MIN)
+	uint64_t top = ext->boot_stack_top;
+	if (top < image_end + BOOT_STACK_RESERVE + XLG_STACK_SIZE + HEAP_MIN)
 		return "not enough memory above the image for a heap and a stack";
-	uint64_t stack0 = ((ext->boot_stack_top - BOOT_STACK_RESERVE) & ~(uint64_t)(XLG_STACK_SIZE - 1)) -
-			  XLG_STACK_SIZE;
+	uint64_t stack0 =
+	    ((top - BOOT_STACK_RESERVE) & ~(uint64_t)(XLG_STACK_SIZE - 1)) - XLG_STACK_SIZE;
 	if (stack0 < image_end + HEAP_MIN)
 		return "not enough memory above the image for a heap and a stack";
 
@@ -130,20 +141,19 @@ static const char *boot_layout(struct start_info *si)
 	guest.domid = (domid_t)ext->domid;
 	guest.nr_vcpus = ext->nr_vcpus;
 	guest.nr_pages = si->nr_pages;
-	guest.mem_bytes = mem;
-	/* The pages between the special frames and the image are free, unless
-	 * the builder put a special frame there. */
+	guest.mem_bytes = si->nr_pages << XL_PAGE_SHIFT;
+
 	uint64_t low = (uint64_t)XL_GFN_FIRST_FREE << XL_PAGE_SHIFT;
-	uint64_t image_start = (uint64_t)(uintptr_t)__executable_start - XL_GUEST_BASE;
-	if (si->shared_info < low && si->store_mfn < XL_GFN_FIRST_FREE &&
-	    si->console.domU.mfn < XL_GFN_FIRST_FREE &&
-	    ext->gnttab_gfn + ext->nr_gnttab_frames <= XL_GFN_FIRST_FREE && image_start > low) {
+	uint64_t image_start =
+	    ((uint64_t)(uintptr_t)__executable_start - XL_GUEST_BASE) & ~(XL_PAGE_SIZE - 1);
+	if (low_pages_free(si, ext) && image_start > low) {
 		guest.low_start = (uintptr_t)gpa_to_virt(low);
-		guest.low_end = (uintptr_t)gpa_to_virt(image_start & ~(XL_PAGE_SIZE - 1));
+		guest.low_end = (uintptr_t)gpa_to_virt(image_start);
 	}
 	guest.heap_start = (uintptr_t)gpa_to_virt(image_end);
 	guest.heap_end = (uintptr_t)gpa_to_virt(stack0);
 	guest.stack0_base = guest.heap_end;
+
 	/* the builder NUL-terminates; copy anyway so nothing depends on it */
 	size_t len = strnlen((const char *)si->cmd_line, sizeof(si->cmd_line) - 1);
 	memcpy(guest.cmdline, si->cmd_line, len);
@@ -175,8 +185,12 @@ _Noreturn static void boot_main(void *arg)
 
 void boot_entry(struct start_info *si)
 {
-	const char *why = boot_layout(si);
+	const struct xl_start_info_ext *ext =
+	    (const void *)((const char *)si + XL_START_INFO_EXT_OFFSET);
+	const char *why = boot_check(si, ext);
 
+	if (!why)
+		why = boot_plan(si, ext);
 	if (why)
 		boot_fail(why);
 	struct vcpu_local *v0 = (struct vcpu_local *)guest.stack0_base;

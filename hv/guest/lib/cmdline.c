@@ -25,8 +25,7 @@ static const char *find_key(const char *key)
 		while (*p && !is_blank(*p))
 			p++;
 		size_t tlen = (size_t)(p - tok);
-		if (tlen >= klen && !memcmp(tok, key, klen) &&
-		    (tlen == klen || tok[klen] == '='))
+		if (tlen >= klen && !memcmp(tok, key, klen) && (tlen == klen || tok[klen] == '='))
 			return tok + klen;
 	}
 	return NULL;

@@ -108,11 +108,12 @@ static void scan(struct vcpu_local *self, struct vcpu_info *vi)
 			unsigned w = (unsigned)__builtin_ctzll(sel);
 			sel &= sel - 1;
 			uint64_t bits = __atomic_load_n(&sh->evtchn_pending[w], __ATOMIC_ACQUIRE) &
-					~__atomic_load_n(&sh->evtchn_mask[w], __ATOMIC_ACQUIRE);
+			                ~__atomic_load_n(&sh->evtchn_mask[w], __ATOMIC_ACQUIRE);
 			while (bits) {
-				evtchn_port_t port = w * WORD_BITS + (unsigned)__builtin_ctzll(bits);
+				evtchn_port_t port =
+				    w * WORD_BITS + (unsigned)__builtin_ctzll(bits);
 				bits &= bits - 1;
-				if (port_vcpu[port] == self->id)
+				if (__atomic_load_n(&port_vcpu[port], __ATOMIC_RELAXED) == self->id)
 					deliver(port);
 			}
 		}

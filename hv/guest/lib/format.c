@@ -2,7 +2,6 @@
  * snprintf/vsnprintf on top of it. */
 #include "private.h"
 
-
 enum {
 	F_LEFT = 1u << 0,  /* '-' */
 	F_ZERO = 1u << 1,  /* '0' */
@@ -58,7 +57,7 @@ static void emit_padded(struct out *o, const struct spec *sp, const char *body, 
 }
 
 static void emit_number(struct out *o, const struct spec *sp, uint64_t v, bool negative,
-			unsigned base, bool upper)
+                        unsigned base, bool upper)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char buf[24]; /* 22 octal digits for 2^64-1 */

@@ -69,7 +69,7 @@ int gnttab_grant_access(domid_t domid, xen_pfn_t gfn, bool readonly)
 	e->frame = (uint32_t)gfn;
 	/* the release store is the write barrier: domid and frame first */
 	__atomic_store_n(&e->flags, (uint16_t)(GTF_permit_access | (readonly ? GTF_readonly : 0)),
-			 __ATOMIC_RELEASE);
+	                 __ATOMIC_RELEASE);
 	return (int)ref;
 }
 
@@ -85,7 +85,7 @@ int gnttab_end_access(grant_ref_t ref)
 		if (flags & (GTF_reading | GTF_writing))
 			return -XEN_EBUSY;
 	} while (!__atomic_compare_exchange_n(&e->flags, &flags, 0, false, __ATOMIC_SEQ_CST,
-					      __ATOMIC_ACQUIRE));
+	                                      __ATOMIC_ACQUIRE));
 
 	spin_lock(&gnttab_lock);
 	next_free[ref] = free_head;

@@ -92,11 +92,13 @@ const char *xen_errname(int64_t rc)
 		int err;
 		const char *name;
 	} names[] = {
-		{XEN_EPERM, "EPERM"},   {XEN_ENOENT, "ENOENT"}, {XEN_ESRCH, "ESRCH"},
-		{XEN_EINTR, "EINTR"},   {XEN_EIO, "EIO"},       {XEN_ENOMEM, "ENOMEM"},
-		{XEN_EACCES, "EACCES"}, {XEN_EFAULT, "EFAULT"}, {XEN_EBUSY, "EBUSY"},
-		{XEN_EEXIST, "EEXIST"}, {XEN_EINVAL, "EINVAL"}, {XEN_ENOSPC, "ENOSPC"},
-		{XEN_ENOSYS, "ENOSYS"}, {XEN_ETIMEDOUT, "ETIMEDOUT"},
+	    {XEN_EPERM, "EPERM"},   {XEN_ENOENT, "ENOENT"},
+	    {XEN_ESRCH, "ESRCH"},   {XEN_EINTR, "EINTR"},
+	    {XEN_EIO, "EIO"},       {XEN_ENOMEM, "ENOMEM"},
+	    {XEN_EACCES, "EACCES"}, {XEN_EFAULT, "EFAULT"},
+	    {XEN_EBUSY, "EBUSY"},   {XEN_EEXIST, "EEXIST"},
+	    {XEN_EINVAL, "EINVAL"}, {XEN_ENOSPC, "ENOSPC"},
+	    {XEN_ENOSYS, "ENOSYS"}, {XEN_ETIMEDOUT, "ETIMEDOUT"},
 	};
 
 	if (rc >= 0)
@@ -111,10 +113,11 @@ const char *xen_errname(int64_t rc)
 const char *gntst_name(int status)
 {
 	static const char *const names[] = {
-		"okay",          "general_error",   "bad_domain",     "bad_gntref",
-		"bad_handle",    "bad_virt_addr",   "bad_dev_addr",   "no_device_space",
-		"permission_denied", "bad_page",    "bad_copy_arg",   "address_too_big",
-		"eagain",        "no_space",
+	    "okay",         "general_error",   "bad_domain",
+	    "bad_gntref",   "bad_handle",      "bad_virt_addr",
+	    "bad_dev_addr", "no_device_space", "permission_denied",
+	    "bad_page",     "bad_copy_arg",    "address_too_big",
+	    "eagain",       "no_space",
 	};
 
 	if (status > 0 || -status >= (int)(sizeof(names) / sizeof(names[0])))

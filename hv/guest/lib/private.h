@@ -20,9 +20,9 @@ static inline long sys_call3(long nr, long a0, long a1, long a2)
 	long ret;
 
 	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2)
-			 : "rcx", "r11", "memory");
+	                 : "=a"(ret)
+	                 : "a"(nr), "D"(a0), "S"(a1), "d"(a2)
+	                 : "rcx", "r11", "memory");
 	return ret;
 }
 
@@ -52,10 +52,10 @@ _Noreturn static inline void sys_exit_group(int status)
 #define VCPU_GUARD 0x64726175476b7453ull /* "StkGuard" */
 
 enum vcpu_state {
-	VCPU_NEW = 0,  /* never started */
-	VCPU_RUNNING,  /* online, running its function */
-	VCPU_IDLE,     /* its function returned; offline or about to be */
-	VCPU_PARKED,   /* offline (or about to be) inside vcpu_down() */
+	VCPU_NEW = 0, /* never started */
+	VCPU_RUNNING, /* online, running its function */
+	VCPU_IDLE,    /* its function returned; offline or about to be */
+	VCPU_PARKED,  /* offline (or about to be) inside vcpu_down() */
 };
 
 struct vcpu_local {
@@ -64,10 +64,10 @@ struct vcpu_local {
 	struct vcpu_info *info; /* NULL for id >= XEN_LEGACY_MAX_VCPUS */
 	void (*fn)(void *);     /* secondary vCPUs: the work vcpu_start gave */
 	void *arg;
-	uint32_t state;         /* enum vcpu_state, atomic */
+	uint32_t state;           /* enum vcpu_state, atomic */
 	evtchn_port_t timer_port; /* its VIRQ_TIMER, bound by the library; 0: none */
-	uint64_t timer_events;  /* VIRQ_TIMER deliveries, atomic */
-	uint64_t guard;         /* VCPU_GUARD; keep last */
+	uint64_t timer_events;    /* VIRQ_TIMER deliveries, atomic */
+	uint64_t guard;           /* VCPU_GUARD; keep last */
 };
 
 static inline struct vcpu_local *vcpu_self(void)
@@ -109,8 +109,8 @@ struct guest_layout {
 	domid_t domid;
 	unsigned nr_vcpus;
 	uint64_t nr_pages;
-	uint64_t mem_bytes;    /* nr_pages << XL_PAGE_SHIFT */
-	uintptr_t low_start;   /* virtual: free pages below the image, or 0 */
+	uint64_t mem_bytes;  /* nr_pages << XL_PAGE_SHIFT */
+	uintptr_t low_start; /* virtual: free pages below the image, or 0 */
 	uintptr_t low_end;
 	uintptr_t heap_start;  /* virtual, page-aligned */
 	uintptr_t heap_end;    /* virtual, = vCPU 0's stack base */

@@ -16,9 +16,9 @@ int sched_block(void)
 int sched_poll(const evtchn_port_t *ports, unsigned nr_ports, uint64_t deadline_ns)
 {
 	struct sched_poll op = {
-		.ports = (uint64_t)(uintptr_t)ports,
-		.nr_ports = nr_ports,
-		.timeout = deadline_ns,
+	    .ports = (uint64_t)(uintptr_t)ports,
+	    .nr_ports = nr_ports,
+	    .timeout = deadline_ns,
 	};
 
 	return (int)hypercall_sched_op(SCHEDOP_poll, &op);
@@ -29,8 +29,8 @@ void sched_shutdown(unsigned reason)
 	struct vcpu_local *self = vcpu_self();
 	struct sched_shutdown op = {.reason = reason};
 	const struct xl_hcall req = {
-		.op = __HYPERVISOR_sched_op,
-		.args = {SCHEDOP_shutdown, (uint64_t)(uintptr_t)&op},
+	    .op = __HYPERVISOR_sched_op,
+	    .args = {SCHEDOP_shutdown, (uint64_t)(uintptr_t)&op},
 	};
 
 	/* hvd stops the runner instead of answering; no dispatch either way */

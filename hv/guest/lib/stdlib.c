@@ -76,7 +76,8 @@ long strtol(const char *s, char **end, int base)
 	uint64_t v = parse_number(s, end, base, &negative, &overflow);
 
 	if (negative)
-		return overflow || v > (uint64_t)INT64_MAX + 1 ? INT64_MIN : (long)((uint64_t)0 - v);
+		return overflow || v > (uint64_t)INT64_MAX + 1 ? INT64_MIN
+		                                               : (long)((uint64_t)0 - v);
 	return overflow || v > INT64_MAX ? INT64_MAX : (long)v;
 }
 
@@ -91,7 +92,7 @@ static void swap_bytes(char *a, char *b, size_t size)
 
 /* Moves element i down the max-heap of n elements until the heap holds. */
 static void sift_down(char *base, size_t i, size_t n, size_t size,
-		      int (*cmp)(const void *, const void *))
+                      int (*cmp)(const void *, const void *))
 {
 	for (;;) {
 		size_t child = 2 * i + 1;

@@ -18,11 +18,11 @@ static struct spinlock vcpu_lock = SPINLOCK_INIT;
 void vcpu_local_init(struct vcpu_local *v, unsigned id)
 {
 	*v = (struct vcpu_local){
-		.id = id,
-		.hcall_fd = XL_HCALL_FD(id),
-		.info = id < XEN_LEGACY_MAX_VCPUS ? &guest.shared->vcpu_info[id] : NULL,
-		.state = id == 0 ? VCPU_RUNNING : VCPU_NEW,
-		.guard = VCPU_GUARD,
+	    .id = id,
+	    .hcall_fd = XL_HCALL_FD(id),
+	    .info = id < XEN_LEGACY_MAX_VCPUS ? &guest.shared->vcpu_info[id] : NULL,
+	    .state = id == 0 ? VCPU_RUNNING : VCPU_NEW,
+	    .guard = VCPU_GUARD,
 	};
 }
 
@@ -38,27 +38,30 @@ struct vcpu_local *vcpu_local_of(unsigned id)
 
 void vcpu_stack_overflow(struct vcpu_local *v)
 {
-	static const char msg[] = "xlguest: a vCPU overran its stack\n";
 	struct sched_shutdown sd = {.reason = SHUTDOWN_crash};
-	struct xl_hcall req = {
-		.op = __HYPERVISOR_console_io,
-		.args = {CONSOLEIO_write, sizeof(msg) - 1, (uint64_t)(uintptr_t)msg},
-	};
-	int fd = -1;
+	char msg[64];
+	int id, len;
 
-	/* the block itself may be garbage: find the channel by the stack slot */
-	for (unsigned id = 0; id < XL_MAX_VCPUS; id++) {
-		if (vcpus[id] == v)
-			fd = XL_HCALL_FD(id);
+	/* v is the overrun stack's block (guard smashed) or, once %rsp has left
+	 * that stack, the memory just below it; its contents are not trusted */
+	for (id = 0; id < (int)XL_MAX_VCPUS; id++) {
+		if (vcpus[id] &&
+		    (vcpus[id] == v || (uintptr_t)vcpus[id] == (uintptr_t)v + XLG_STACK_SIZE))
+			break;
 	}
-	if (fd < 0)
+	if (id == (int)XL_MAX_VCPUS)
 		sys_exit_group(XLG_EXIT_STACK);
-	hypercall_transport(fd, &req);
-	req = (struct xl_hcall){
-		.op = __HYPERVISOR_sched_op,
-		.args = {SCHEDOP_shutdown, (uint64_t)(uintptr_t)&sd},
+	len = snprintf(msg, sizeof(msg), "xlguest: vCPU %d overran its stack\n", id);
+	struct xl_hcall req = {
+	    .op = __HYPERVISOR_console_io,
+	    .args = {CONSOLEIO_write, (uint64_t)len, (uint64_t)(uintptr_t)msg},
 	};
-	hypercall_transport(fd, &req);
+	hypercall_transport(XL_HCALL_FD(id), &req);
+	req = (struct xl_hcall){
+	    .op = __HYPERVISOR_sched_op,
+	    .args = {SCHEDOP_shutdown, (uint64_t)(uintptr_t)&sd},
+	};
+	hypercall_transport(XL_HCALL_FD(id), &req);
 	sys_exit_group(XLG_EXIT_STACK);
 }
 
@@ -104,9 +107,9 @@ static int vcpu_first_start(unsigned id, void (*fn)(void *), void *arg)
 	v->fn = fn;
 	v->arg = arg;
 	struct xl_vcpu_context ctx = {
-		.entry = (uint64_t)(uintptr_t)arch_secondary_entry,
-		.stack = (uint64_t)(uintptr_t)v + XLG_STACK_SIZE,
-		.arg = (uint64_t)(uintptr_t)v,
+	    .entry = (uint64_t)(uintptr_t)arch_secondary_entry,
+	    .stack = (uint64_t)(uintptr_t)v + XLG_STACK_SIZE,
+	    .arg = (uint64_t)(uintptr_t)v,
 	};
 	int rc = (int)hypercall_vcpu_op(VCPUOP_initialise, id, &ctx);
 	if (rc < 0) {
