@@ -24,12 +24,16 @@ struct hvd {
 	char pvrun[4096];
 	char cgroup_dir[4096]; /* per-hvd cpu cgroup, "" if none */
 	int cgroup_v2;
+	int netns_fd;          /* an empty network namespace runners join, or -1 */
 	uid_t sandbox_uid;
 	gid_t sandbox_gid;
 	uint64_t next_conn_id;
 	struct conn *conns;
 	FILE *log;
 	int verbose;
+	uint64_t activity; /* requests served; the loop polls briefly after one */
+	uint64_t spin_ns;  /* how long to keep polling after activity */
+	bool stopping;
 };
 
 /* hvd's end of one vCPU's hypercall channel. */

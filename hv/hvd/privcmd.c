@@ -636,6 +636,7 @@ static void on_conn(evutil_socket_t fd, short what, void *arg)
 			    .msg_controllen = sizeof(cm.b)};
 
 	(void)what;
+	h->activity++;
 	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;

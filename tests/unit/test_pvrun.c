@@ -3,9 +3,9 @@
  * tiny guests built on the fly, checking what they see, what the sandbox
  * lets them do, and how the runner reports what it cannot start. */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -17,7 +17,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <dirent.h>
 #include <unistd.h>
 
 #include <xenlite/abi.h>
