@@ -33,6 +33,7 @@ struct hvd {
 	int verbose;
 	uint64_t activity; /* requests served; the loop polls briefly after one */
 	uint64_t spin_ns;  /* how long to keep polling after activity */
+	int pool_size;     /* standby runners kept ready (pool.c) */
 	bool stopping;
 };
 
@@ -88,6 +89,13 @@ void privcmd_reply(struct conn *c, uint64_t req_id, int err, const char *msg, co
 struct conn *conn_by_id(struct hvd *h, uint64_t id);
 /* Queues a fired Dom0 port on the connection's event stream; never drops it. */
 void conn_stream_push(struct conn *c, evtchn_port_t port);
+
+/* pool.c */
+int pool_init(struct hvd *h);
+void pool_fini(void);
+/* Hands args (argv[1..], NULL-terminated) and fds to a standby runner;
+ * returns its pid, or -1 if none was ready (the caller spawns one). */
+pid_t pool_launch(char *const *args, const int *fds, int nfds);
 
 /* sched.c */
 void sched_init(struct hvd *h);

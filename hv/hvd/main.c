@@ -151,6 +151,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: hvd [--root DIR] [--pvrun PATH] [--log FILE] [--verbose]\n"
 		   "           [--guest-memory MiB] [--dom0-reserve MiB] [--spin-us N]\n"
+		   "           [--runner-pool N]\n"
 		   "The privileged socket is DIR/run/xenlite/privcmd (DIR from --root or\n"
 		   "XENLITE_ROOT, default /).\n");
 }
@@ -170,6 +171,7 @@ int main(int argc, char **argv)
 		{"guest-memory", required_argument, NULL, 'm'},
 		{"dom0-reserve", required_argument, NULL, 'd'},
 		{"spin-us", required_argument, NULL, 's'},
+		{"runner-pool", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -180,7 +182,8 @@ int main(int argc, char **argv)
 	h->sandbox_uid = 65534;
 	h->sandbox_gid = 65534;
 	h->spin_ns = 50000;
-	while ((c = getopt_long(argc, argv, "r:p:l:vm:d:s:h", opts, NULL)) != -1) {
+	h->pool_size = 2;
+	while ((c = getopt_long(argc, argv, "r:p:l:vm:d:s:P:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			root = optarg;
@@ -220,6 +223,16 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			h->spin_ns = us * 1000;
+			break;
+		}
+		case 'P': {
+			errno = 0;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || n > 8) {
+				fprintf(stderr, "hvd: --runner-pool: not 0..8: '%s'\n", optarg);
+				return 2;
+			}
+			h->pool_size = (int)n;
 			break;
 		}
 		case 'h':
@@ -304,6 +317,10 @@ int main(int argc, char **argv)
 	event_add(h->sigchld, NULL);
 	event_add(h->sigterm, NULL);
 	event_add(h->sigint, NULL);
+	if (pool_init(h) < 0) {
+		fprintf(stderr, "hvd: cannot start the runner pool: %s\n", strerror(errno));
+		return 1;
+	}
 	if (privcmd_listen(h) < 0) {
 		fprintf(stderr, "hvd: cannot listen on %s: %s\n", h->sock_path, strerror(errno));
 		return 1;
@@ -320,6 +337,7 @@ int main(int argc, char **argv)
 
 	run_loop(h);
 
+	pool_fini();
 	/* Stopping hv stops every domain: no runner outlives it. */
 	for (struct domain *d = hv_domain_next(h->hv, 1); d; d = hv_domain_next(h->hv, d->domid + 1))
 		if (d->runner_pid > 0)

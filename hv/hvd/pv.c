@@ -373,8 +373,17 @@ int runner_launch(struct hvd *h, struct domain *d, int elf_fd, char *err, size_t
 	argv[ac] = NULL;
 	char *envp[] = {NULL};
 
-	pid_t pid;
-	int e = posix_spawn(&pid, h->pvrun, &fa, NULL, argv, envp);
+	int fds[XL_MAX_VCPUS + 3], nf = 0;
+	for (uint32_t i = 0; i < nv; i++)
+		fds[nf++] = theirs[i];
+	fds[nf++] = d->memfd;
+	fds[nf++] = elf_fd;
+	if (h->netns_fd >= 0)
+		fds[nf++] = h->netns_fd;
+	pid_t pid = pool_launch(argv + 1, fds, nf);
+	int e = 0;
+	if (pid < 0)
+		e = posix_spawn(&pid, h->pvrun, &fa, NULL, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	if (e != 0) {
 		rc = -e;

@@ -75,6 +75,9 @@ int main(int argc, char **argv)
 	pid_t parent = getppid();
 	int rc;
 
+	if (argc == 2 && strcmp(argv[1], "--standby") == 0 &&
+	    (rc = pvrun_standby_receive(&argc, &argv, msg, sizeof(msg))) < 0)
+		runner_failed(-rc, msg);
 	if ((rc = pvrun_args_parse(argc, argv, &cfg, msg, sizeof(msg))) < 0 ||
 	    (rc = check_descriptors(&cfg, msg, sizeof(msg))) < 0)
 		runner_failed(-rc, msg);

@@ -11,6 +11,11 @@
  * guest ELF (a regular file); with --netns-fd, FD (>= PVRUN_FIRST_FREE_FD(V))
  * a network namespace to join. Every other descriptor is closed on entry.
  *
+ * `pvrun --standby` (fd PVRUN_STANDBY_FD a SOCK_SEQPACKET control socket)
+ * waits for one message carrying the arguments above as NUL-terminated
+ * strings and, as SCM_RIGHTS in contract order, the channels, memfd, image
+ * and optional namespace; it then proceeds exactly as a spawned runner.
+ *
  * Without --netns-fd the runner makes its own network namespace, which
  * costs ~0.45 ms (spikes of several ms) per domain start and more at exit;
  * hvd should make one empty namespace once and pass it. IPC and UTS
@@ -71,6 +76,11 @@ struct pvrun_config {
 	gid_t gid;
 	int netns_fd; /* -1: make a new network namespace */
 };
+
+#define PVRUN_STANDBY_FD 3
+
+/* Standby mode: receive one domain's arguments and descriptors (standby.c). */
+int pvrun_standby_receive(int *argc, char ***argv, char *msg, size_t msglen);
 
 /* Parse and validate the command line; -EINVAL and a reason on failure. */
 int pvrun_args_parse(int argc, char **argv, struct pvrun_config *cfg, char *msg, size_t msglen);

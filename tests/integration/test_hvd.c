@@ -26,6 +26,13 @@ static void start(void)
 	ck_assert_msg(hvd_start(&hi, args) == 0, "hvd did not start");
 }
 
+/* Without standby runners every domain start spawns its runner. */
+static void start_without_pool(void)
+{
+	static const char *const args[] = {"--guest-memory", "1024", "--runner-pool", "0", NULL};
+	ck_assert_msg(hvd_start(&hi, args) == 0, "hvd did not start");
+}
+
 static void stop(void)
 {
 	hvd_stop(&hi);
@@ -252,6 +259,12 @@ START_TEST(memory_exhaustion_is_refused_clearly)
 	struct priv_physinfo pi;
 	ck_assert_int_eq(xenctl_physinfo(h, &pi), 0);
 	ck_assert_uint_eq(pi.free_pages, (1024ull - 900) * 256);
+	/* what is left still runs a guest (here through a freshly spawned runner) */
+	int hello = run_guest(h, "hello", "", 8, 1, 0);
+	ck_assert_msg(hello > 0, "run: %s", xenctl_last_error(h));
+	ck_assert_int_eq(wait_shutdown(h, (uint32_t)hello, out, sizeof(out), 10000),
+			 SHUTDOWN_poweroff);
+	ck_assert_msg(strstr(out, "Hello from Xenlite"), "console: %s", out);
 }
 END_TEST
 
@@ -405,7 +418,7 @@ int main(void)
 	suite_add_tcase(s, tc);
 	/* memory accounting needs a fresh hvd with nothing else running */
 	TCase *mem = tcase_create("memory");
-	tcase_add_unchecked_fixture(mem, start, stop);
+	tcase_add_unchecked_fixture(mem, start_without_pool, stop);
 	tcase_add_checked_fixture(mem, open_handle, close_handle);
 	tcase_add_test(mem, memory_exhaustion_is_refused_clearly);
 	suite_add_tcase(s, mem);
