@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,6 +397,81 @@ START_TEST(dmesg_records_domain_lifecycle)
 }
 END_TEST
 
+
+/* Reads the console into out until it contains want (or 10 s pass). */
+static bool console_until(uint32_t domid, const char *want)
+{
+	uint64_t off = 0;
+	size_t used = 0;
+	for (int i = 0; i < 1000; i++) {
+		int n = xenctl_console_read(h, domid, &off, out + used, sizeof(out) - 1 - used);
+		if (n > 0)
+			used += (size_t)n;
+		out[used] = '\0';
+		if (strstr(out, want))
+			return true;
+		sleep_ms(10);
+	}
+	return false;
+}
+
+START_TEST(dom0_maps_and_copies_guest_grants)
+{
+	int domid = run_guest(h, "granter", "", 8, 1, 0);
+	ck_assert_msg(domid > 0, "run: %s", xenctl_last_error(h));
+	ck_assert_msg(console_until((uint32_t)domid, "granter: rw="), "console: %s", out);
+	int rw, ro;
+	ck_assert_int_eq(sscanf(strstr(out, "granter: rw="), "granter: rw=%d ro=%d", &rw, &ro), 2);
+	char want[64];
+
+	/* a read-only grant cannot be mapped writable, and no ref is granted twice */
+	ck_assert_ptr_null(xenctl_gnttab_map(h, (uint32_t)domid, (grant_ref_t)ro, 1));
+	ck_assert_ptr_null(xenctl_gnttab_map(h, (uint32_t)domid, 4000, 0));
+	ck_assert_ptr_null(xenctl_gnttab_map(h, 999, (grant_ref_t)rw, 0));
+	ck_assert_int_eq(errno, ESRCH);
+	char *p_ro = xenctl_gnttab_map(h, (uint32_t)domid, (grant_ref_t)ro, 0);
+	ck_assert_msg(p_ro != NULL, "map ro: %s", xenctl_last_error(h));
+	snprintf(want, sizeof(want), "xenlite grant %d ro", domid);
+	ck_assert_str_eq(p_ro, want);
+
+	/* grant copy into a Dom0 buffer reads the same bytes */
+	char buf[64] = {0};
+	struct gnttab_copy op = {.len = 32, .flags = GNTCOPY_source_gref};
+	op.source.u.ref = (grant_ref_t)ro;
+	op.source.domid = (domid_t)domid;
+	op.dest.domid = DOMID_SELF;
+	op.dest.u.gmfn = 0;
+	ck_assert_int_eq(xenctl_gnttab_copy(h, &op, 1, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(op.status, GNTST_okay);
+	ck_assert_str_eq(buf, want);
+	/* copying into a read-only grant is refused, as Xen does */
+	op.flags = GNTCOPY_dest_gref;
+	op.dest.u.ref = (grant_ref_t)ro;
+	op.dest.domid = (domid_t)domid;
+	op.source.domid = DOMID_SELF;
+	op.source.u.gmfn = 0;
+	ck_assert_int_eq(xenctl_gnttab_copy(h, &op, 1, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(op.status, GNTST_general_error);
+
+	char *p_rw = xenctl_gnttab_map(h, (uint32_t)domid, (grant_ref_t)rw, 1);
+	ck_assert_msg(p_rw != NULL, "map rw: %s", xenctl_last_error(h));
+	snprintf(want, sizeof(want), "xenlite grant %d rw", domid);
+	ck_assert_str_eq(p_rw, want);
+	strcpy(p_rw + 1024, "dom0: hello through a grant mapping");
+	ck_assert_msg(console_until((uint32_t)domid, "granter: dom0 wrote: dom0: hello"),
+		      "console: %s", out);
+	/* the guest cannot end its grants while they are mapped */
+	sleep_ms(50);
+	ck_assert(strstr(out, "grants ended") == NULL);
+	ck_assert_int_eq(xenctl_gnttab_unmap(h, p_rw), 0);
+	ck_assert_int_eq(xenctl_gnttab_unmap(h, p_ro), 0);
+	ck_assert_int_eq(xenctl_gnttab_unmap(h, p_ro), -1);
+	ck_assert_int_eq(wait_shutdown(h, (uint32_t)domid, out, sizeof(out), 10000),
+			 SHUTDOWN_poweroff);
+	ck_assert_msg(strstr(out, "granter: grants ended"), "console: %s", out);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("hvd");
@@ -415,6 +491,7 @@ int main(void)
 	tcase_add_test(tc, affinity_weight_and_cap_reach_the_host_scheduler);
 	tcase_add_test(tc, hostile_privcmd_messages_get_errors_and_hvd_lives);
 	tcase_add_test(tc, dmesg_records_domain_lifecycle);
+	tcase_add_test(tc, dom0_maps_and_copies_guest_grants);
 	suite_add_tcase(s, tc);
 	/* memory accounting needs a fresh hvd with nothing else running */
 	TCase *mem = tcase_create("memory");
