@@ -472,6 +472,16 @@ START_TEST(dom0_maps_and_copies_guest_grants)
 }
 END_TEST
 
+START_TEST(guest_grant_copies_move_the_data)
+{
+	int domid = run_guest(h, "copybench", "batches=50", 16, 1, 0);
+	ck_assert_msg(domid > 0, "run: %s", xenctl_last_error(h));
+	ck_assert_int_eq(wait_shutdown(h, (uint32_t)domid, out, sizeof(out), 20000),
+			 SHUTDOWN_poweroff);
+	ck_assert_msg(strstr(out, "copybench: batch=64 size=4096 batches=50 "), "console: %s", out);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("hvd");
@@ -492,6 +502,7 @@ int main(void)
 	tcase_add_test(tc, hostile_privcmd_messages_get_errors_and_hvd_lives);
 	tcase_add_test(tc, dmesg_records_domain_lifecycle);
 	tcase_add_test(tc, dom0_maps_and_copies_guest_grants);
+	tcase_add_test(tc, guest_grant_copies_move_the_data);
 	suite_add_tcase(s, tc);
 	/* memory accounting needs a fresh hvd with nothing else running */
 	TCase *mem = tcase_create("memory");
