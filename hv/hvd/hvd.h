@@ -3,6 +3,7 @@
 #define HVD_H
 
 #include <event2/event.h>
+#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -77,6 +78,8 @@ struct conn {
 extern const struct hv_ops hvd_hv_ops;
 
 /* pv.c */
+/* Starts fa with a runner's stdio: /dev/null (stderr to the log if verbose). */
+void runner_spawn_actions(struct hvd *h, posix_spawn_file_actions_t *fa);
 int runner_launch(struct hvd *h, struct domain *d, int elf_fd, char *err, size_t errlen);
 void runner_reap_children(struct hvd *h);
 void runner_domain_gone(struct domain *d);

@@ -147,6 +147,18 @@ static void run_loop(struct hvd *h)
 	}
 }
 
+/* A decimal option value within [min, max]. */
+static int parse_option(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || !*s || *s == '-' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: hvd [--root DIR] [--pvrun PATH] [--log FILE] [--verbose]\n"
@@ -176,7 +188,6 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	int c;
-	char *end;
 
 	h->listen_fd = -1;
 	h->sandbox_uid = 65534;
@@ -202,23 +213,18 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 		case 'd': {
-			errno = 0;
-			unsigned long long mib = strtoull(optarg, &end, 10);
-			if (errno || *end || mib == 0 || mib > (1ull << 30)) {
+			uint64_t mib;
+			if (parse_option(optarg, 1, 1ull << 30, &mib) < 0) {
 				fprintf(stderr, "hvd: --%s: not a size in MiB: '%s'\n",
 					c == 'm' ? "guest-memory" : "dom0-reserve", optarg);
 				return 2;
 			}
-			if (c == 'm')
-				cfg.host_bytes = mib << 20;
-			else
-				cfg.dom0_reserve_bytes = mib << 20;
+			*(c == 'm' ? &cfg.host_bytes : &cfg.dom0_reserve_bytes) = mib << 20;
 			break;
 		}
 		case 's': {
-			errno = 0;
-			unsigned long us = strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || us > 10000) {
+			uint64_t us;
+			if (parse_option(optarg, 0, 10000, &us) < 0) {
 				fprintf(stderr, "hvd: --spin-us: not 0..10000: '%s'\n", optarg);
 				return 2;
 			}
@@ -226,9 +232,8 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'P': {
-			errno = 0;
-			unsigned long n = strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || n > 8) {
+			uint64_t n;
+			if (parse_option(optarg, 0, 8, &n) < 0) {
 				fprintf(stderr, "hvd: --runner-pool: not 0..8: '%s'\n", optarg);
 				return 2;
 			}

@@ -55,13 +55,7 @@ static void *spawner(void *arg)
 		int sv[2];
 		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0) {
 			posix_spawn_file_actions_t fa;
-			posix_spawn_file_actions_init(&fa);
-			posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-			posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-			if (h->verbose && h->log)
-				posix_spawn_file_actions_adddup2(&fa, fileno(h->log), 2);
-			else
-				posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+			runner_spawn_actions(h, &fa);
 			posix_spawn_file_actions_adddup2(&fa, sv[1], 3);
 			posix_spawn_file_actions_addclosefrom_np(&fa, 4);
 			char *argv[] = {h->pvrun, "--standby", NULL};

@@ -274,6 +274,18 @@ const struct hv_ops hvd_hv_ops = {
 	.timer_changed = hvd_timer_changed,
 };
 
+void runner_spawn_actions(struct hvd *h, posix_spawn_file_actions_t *fa)
+{
+	posix_spawn_file_actions_init(fa);
+	posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(fa, 1, "/dev/null", O_WRONLY, 0);
+	/* with --verbose a runner's own complaints reach hvd's log */
+	if (h->verbose && h->log)
+		posix_spawn_file_actions_adddup2(fa, fileno(h->log), 2);
+	else
+		posix_spawn_file_actions_addopen(fa, 2, "/dev/null", O_WRONLY, 0);
+}
+
 int runner_launch(struct hvd *h, struct domain *d, int elf_fd, char *err, size_t errlen)
 {
 	uint32_t nv = d->nr_vcpus;
@@ -312,13 +324,7 @@ int runner_launch(struct hvd *h, struct domain *d, int elf_fd, char *err, size_t
 
 	/* fds in the runner: 3.. channels, then the memfd, then the image */
 	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	if (h->verbose && h->log)
-		posix_spawn_file_actions_adddup2(&fa, fileno(h->log), 2);
-	else
-		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	runner_spawn_actions(h, &fa);
 	/* dup2 to a range above every source first, so that no source is
 	 * overwritten before it is moved to its final number */
 	int nfds = (int)nv + 2 + (h->netns_fd >= 0);
