@@ -10,3 +10,4 @@ for i in 1 2 3 4 5; do "$b/bench/boot_bench" 200 5; done
 for i in 1 2 3; do "$b/bench/density_bench" 1000; done
 "$b/bench/gntcopy_bench"
 "$b/bench/copy_bench" 5
+"$b/dom0/xenstored_bench" "$b/dom0/xenstored" 100000

@@ -12,7 +12,7 @@
  * A broken contract aborts, which the fuzzer reports as a crash.
  */
 #include <elf.h>
-#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
